@@ -1,0 +1,88 @@
+// Where a command gets its passphrase: a file, an inherited file descriptor, stdin or the terminal.
+
+import { createReadStream } from 'node:fs';
+import { AmuletError, usageError } from '../vault/errors';
+import { promptHidden, readFirstLine } from './io';
+
+export interface PassphraseArguments {
+  passphraseFile?: string;
+  passphraseFd?: number;
+  tty?: boolean;
+}
+
+export interface Passphrase {
+  value: Buffer;
+  /** Typed at the terminal prompt, so the user can be asked to confirm things. */
+  interactive: boolean;
+}
+
+/** Options shared by every command that takes a passphrase. */
+export const passphraseOptions = {
+  'passphrase-file': {
+    type: 'string',
+    describe: 'read the passphrase from the first line of this file',
+  },
+  'passphrase-fd': {
+    type: 'number',
+    describe: 'read the passphrase from the first line of this open file descriptor',
+  },
+} as const;
+
+async function readFromFile(path: string): Promise<Buffer> {
+  const stream = createReadStream(path);
+  try {
+    return await readFirstLine(stream);
+  } catch (error) {
+    throw new AmuletError('EPASSFILE', `cannot read passphrase file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'check the path given with --passphrase-file',
+    });
+  }
+}
+
+async function readFromFd(fd: number): Promise<Buffer> {
+  if (!Number.isInteger(fd) || fd < 0) {
+    throw usageError(`invalid --passphrase-fd ${fd}: expected a file descriptor number`);
+  }
+  const stream = createReadStream('', { fd, autoClose: true });
+  try {
+    return await readFirstLine(stream);
+  } catch (error) {
+    throw new AmuletError('EPASSFD', `cannot read passphrase from file descriptor ${fd}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'open the descriptor for reading in the calling shell, for example 3< file',
+    });
+  }
+}
+
+/**
+ * Reads the passphrase. `--passphrase-file` and `--passphrase-fd` win; otherwise `stdinLine`
+ * chooses between the first line of stdin (unseal, verify) and the terminal prompt (seal, or
+ * `--tty`). A stdin that is a terminal is never read as a line, because it would echo.
+ */
+export async function readPassphrase(
+  args: PassphraseArguments,
+  options: { stdinLine: boolean; prompt?: string },
+): Promise<Passphrase> {
+  if (args.passphraseFile !== undefined && args.passphraseFd !== undefined) {
+    throw usageError('--passphrase-file and --passphrase-fd cannot be used together');
+  }
+
+  let value: Buffer;
+  let interactive = false;
+  if (args.passphraseFile !== undefined) {
+    value = await readFromFile(args.passphraseFile);
+  } else if (args.passphraseFd !== undefined) {
+    value = await readFromFd(args.passphraseFd);
+  } else if (options.stdinLine && !args.tty && !process.stdin.isTTY) {
+    value = await readFirstLine(process.stdin);
+  } else {
+    value = await promptHidden(options.prompt ?? 'Passphrase: ');
+    interactive = true;
+  }
+
+  if (value.length === 0) {
+    throw new AmuletError('EPASSEMPTY', 'the passphrase is empty', {
+      hint: 'give a non-empty passphrase; for scripts use --passphrase-file or --passphrase-fd',
+    });
+  }
+  return { value, interactive };
+}

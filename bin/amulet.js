@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 'use strict';
+
+// The shebang passes `--` so that node stops reading options there: node 20 otherwise takes a
+// `--env-file` among the script's own arguments (compose's option) as its own and exits 9.
 
 const args = process.argv.slice(2);
 

@@ -111,7 +111,8 @@ export async function createVaultFile(path: string): Promise<void> {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Returns whether a process with this pid exists (EPERM means it runs under another user). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -58,7 +58,7 @@ describe('seal and unseal', () => {
 
   test('passphrase from an inherited file descriptor', async () => {
     await seal('K', 'value');
-    const result = await execa('bash', ['-c', `"${process.execPath}" "${AMULET_BIN}" unseal K --vault "$1" --passphrase-fd 3 3<"$2"`, '-', vault, passphraseFile], {
+    const result = await execa('bash', ['-c', `"${process.execPath}" -- "${AMULET_BIN}" unseal K --vault "$1" --passphrase-fd 3 3<"$2"`, '-', vault, passphraseFile], {
       env,
       encoding: null,
       stripFinalNewline: false,
@@ -153,6 +153,14 @@ describe('errors and exit codes', () => {
 
   test('unknown flag exits 2', async () => {
     const result = await runAmulet(['list', '--frobnicate']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Unknown argument');
+  });
+
+  test('--env-file argument does not reach node', async () => {
+    // Runs the bin through its shebang, as a shell would. Node 20 reads `--env-file` even after
+    // the script path unless a `--` comes first.
+    const result = await execa(AMULET_BIN, ['list', '--env-file', 'absent.env'], { reject: false });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('Unknown argument');
   });

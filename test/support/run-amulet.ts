@@ -17,7 +17,7 @@ export async function runAmulet(
   args: string[],
   options: { input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string } = {},
 ): Promise<AmuletRun> {
-  const result = await execa(process.execPath, [AMULET_BIN, ...args], {
+  const result = await execa(process.execPath, ['--', AMULET_BIN, ...args], {
     input: options.input ?? '',
     env: options.env,
     cwd: options.cwd,

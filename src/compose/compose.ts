@@ -1,0 +1,314 @@
+// `amulet compose`: unseal keys into a temporary env file, run the compose engine with it, and
+// remove the file whatever happens.
+
+import { promises as fs, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AmuletError } from '../vault/errors';
+import { KeyRing, MachineIdSource } from '../vault/keys';
+import { Vault } from '../vault/vault';
+import { ComposeOptions, inspectComposeArguments } from './arguments';
+import { checkPodmanMachine, detectEngine, Engine } from './engine';
+import { encodeEnvFile, EnvFileEntry, EnvFileError, validateEnvName } from './env-file';
+import { maskConfigOutput } from './mask';
+import { runEngine, SignalRelay } from './run';
+import { chooseTemporaryBase, createTemporaryEnvFile, sweepStaleDirectories } from './temp-file';
+
+/** Subcommands that need no secret values: keys are set to empty and no passphrase is asked. */
+export const SECRET_FREE_SUBCOMMANDS = new Set([
+  'down',
+  'ps',
+  'logs',
+  'stop',
+  'kill',
+  'rm',
+  'top',
+  'images',
+  'pause',
+  'unpause',
+  'events',
+  'port',
+  'ls',
+  'version',
+]);
+
+const CONFIG_SUBCOMMANDS = new Set(['config', 'convert']);
+const MASK = '********';
+
+export interface ComposeDependencies {
+  /** Returns the passphrase; called only when secrets must be unsealed. */
+  readPassphrase(): Promise<Buffer>;
+  machineId: MachineIdSource;
+  /** Diagnostics for stderr, one line each, without the `amulet:` prefix. */
+  log(message: string): void;
+  /** Writes data to stdout. */
+  writeStdout(data: Buffer | string): Promise<void>;
+}
+
+function envFileError(error: unknown): never {
+  if (error instanceof EnvFileError) {
+    throw new AmuletError('EENVVALUE', error.message, {
+      hint: 'rename the key (letters, digits and _), or remove the bytes the engine cannot carry',
+    });
+  }
+  throw error;
+}
+
+/** Reads key names from a manifest: one per line; blank lines and `#` comments are skipped. */
+export async function readManifest(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    throw new AmuletError('EMANIFEST', `cannot read manifest ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'check the path given with --manifest',
+    });
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+async function selectKeys(options: ComposeOptions, vault: Vault): Promise<string[]> {
+  const requested = [...options.keys];
+  if (options.manifest !== undefined) {
+    requested.push(...(await readManifest(options.manifest)));
+  }
+  const names = requested.length > 0 ? [...new Set(requested)] : vault.names();
+  for (const name of names) {
+    vault.entry(name);
+    try {
+      validateEnvName(name);
+    } catch (error) {
+      envFileError(error);
+    }
+  }
+  return names;
+}
+
+/**
+ * Reads the env files the user's compose command would have loaded: every global `--env-file`
+ * (relative to the working directory), or else `.env` in the project directory. Passing
+ * `--env-file` turns off compose's own `.env` loading, so amulet copies them into its file,
+ * ahead of the unsealed keys, which therefore win on a name clash.
+ */
+async function readUserEnvFiles(
+  envFiles: readonly string[],
+  composeFiles: readonly string[],
+  projectDirectory: string | undefined,
+  cwd: string,
+): Promise<Array<{ path: string; data: Buffer }>> {
+  if (envFiles.length > 0) {
+    const result: Array<{ path: string; data: Buffer }> = [];
+    for (const file of envFiles) {
+      const path = resolve(cwd, file);
+      try {
+        result.push({ path, data: await fs.readFile(path) });
+      } catch (error) {
+        throw new AmuletError('EENVFILE', `cannot read env file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+          hint: 'check the path given with --env-file',
+        });
+      }
+    }
+    return result;
+  }
+
+  const directory =
+    projectDirectory !== undefined
+      ? resolve(cwd, projectDirectory)
+      : composeFiles.length > 0 && composeFiles[0] !== '-'
+        ? dirname(resolve(cwd, composeFiles[0]))
+        : cwd;
+  const path = resolve(directory, '.env');
+  try {
+    const stats = await fs.stat(path);
+    return stats.isFile() ? [{ path, data: await fs.readFile(path) }] : [];
+  } catch {
+    return [];
+  }
+}
+
+function joinEnvFile(userFiles: ReadonlyArray<{ data: Buffer }>, secrets: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (const file of userFiles) {
+    parts.push(file.data);
+    if (file.data.length > 0 && file.data[file.data.length - 1] !== 0x0a) {
+      parts.push(Buffer.from('\n'));
+    }
+  }
+  parts.push(secrets);
+  return Buffer.concat(parts);
+}
+
+/** Quotes an argument for display in a POSIX shell. */
+function shellQuote(argument: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Environment for compose: amulet's own, minus every name the env file sets from the vault. */
+function childEnvironment(names: readonly string[], log: (message: string) => void): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  const shadowing = names.filter((name) => env[name] !== undefined);
+  for (const name of names) {
+    delete env[name];
+  }
+  if (shadowing.length > 0) {
+    log(
+      `removed ${shadowing.join(', ')} from the environment of compose, which would otherwise ` +
+        'take precedence over the vault',
+    );
+  }
+  return env;
+}
+
+/** Runs one `amulet compose` invocation. Resolves to the exit code to use. */
+export async function runCompose(
+  options: ComposeOptions,
+  composeArgs: readonly string[],
+  dependencies: ComposeDependencies,
+  relay: SignalRelay,
+): Promise<number> {
+  const cwd = process.cwd();
+  const commandLine = inspectComposeArguments(composeArgs);
+  const verbose = (message: string) => {
+    if (options.verbose) {
+      dependencies.log(message);
+    }
+  };
+
+  const vault = await Vault.openExisting(options.vault);
+  const names = await selectKeys(options, vault);
+  const secretFree = commandLine.subcommand !== undefined && SECRET_FREE_SUBCOMMANDS.has(commandLine.subcommand);
+  const needsSecrets = !secretFree && (!options.dryRun || options.check);
+
+  // The engine probe runs while Argon2id derives keys.
+  const enginePromise = detectEngine(options.engine);
+  enginePromise.catch(() => undefined);
+
+  let values = new Map<string, Buffer>();
+  try {
+    if (needsSecrets && names.length > 0) {
+      const passphrase = await dependencies.readPassphrase();
+      const keyRing = new KeyRing(passphrase, dependencies.machineId);
+      try {
+        values = await vault.unseal(names, { passphrase, machineId: dependencies.machineId, keyRing });
+        verbose(`unsealed ${names.length} key(s) with ${keyRing.derivations} key derivation(s)`);
+      } finally {
+        passphrase.fill(0);
+        await keyRing.dispose();
+      }
+    } else if (secretFree) {
+      verbose(`"${commandLine.subcommand}" needs no secrets: the keys are set to empty`);
+    }
+    relay.throwIfInterrupted();
+
+    const engine: Engine = await enginePromise;
+    verbose(`engine: ${engine.name} (${engine.reason}); env file dialect: ${engine.dialect}`);
+
+    const entries: EnvFileEntry[] = names.map((name) => ({ name, value: values.get(name) ?? Buffer.alloc(0) }));
+    let encoded: Buffer;
+    try {
+      encoded = encodeEnvFile(entries, engine.dialect);
+    } catch (error) {
+      envFileError(error);
+    }
+    const userFiles = await readUserEnvFiles(commandLine.envFiles, commandLine.composeFiles, commandLine.projectDirectory, cwd);
+    for (const file of userFiles) {
+      verbose(`keeping the variables of ${file.path}; vault keys take precedence`);
+    }
+
+    if (options.dryRun) {
+      await printDryRun(engine, commandLine.argsWithoutEnvFiles, names, userFiles, dependencies, options.check);
+      encoded.fill(0);
+      return 0;
+    }
+
+    await checkPodmanMachine(engine);
+    const data = joinEnvFile(userFiles, encoded);
+    encoded.fill(0);
+    return await runWithEnvFile(engine, commandLine.argsWithoutEnvFiles, data, names, values, {
+      options,
+      dependencies,
+      relay,
+      captureConfig: commandLine.subcommand !== undefined && CONFIG_SUBCOMMANDS.has(commandLine.subcommand) && !options.reveal,
+      verbose,
+    });
+  } finally {
+    for (const value of values.values()) {
+      value.fill(0);
+    }
+  }
+}
+
+async function printDryRun(
+  engine: Engine,
+  args: readonly string[],
+  names: readonly string[],
+  userFiles: ReadonlyArray<{ path: string }>,
+  dependencies: ComposeDependencies,
+  checked: boolean,
+): Promise<void> {
+  const command = [engine.command, ...engine.prefixArgs, '--env-file', '<temporary env file>', ...args]
+    .map((argument) => (argument === '<temporary env file>' ? argument : shellQuote(argument)))
+    .join(' ');
+  const lines = [
+    `engine: ${engine.name} (${engine.reason})`,
+    `env file dialect: ${engine.dialect}`,
+    `command: ${command}`,
+    ...userFiles.map((file) => `env file includes: ${file.path}`),
+    `env file (values masked${checked ? ', every key checked' : ''}):`,
+    ...names.map((name) => `${name}=${MASK}`),
+    'nothing was run (--dry-run)',
+  ];
+  await dependencies.writeStdout(`${lines.join('\n')}\n`);
+}
+
+async function runWithEnvFile(
+  engine: Engine,
+  args: readonly string[],
+  data: Buffer,
+  names: readonly string[],
+  values: ReadonlyMap<string, Buffer>,
+  context: {
+    options: ComposeOptions;
+    dependencies: ComposeDependencies;
+    relay: SignalRelay;
+    captureConfig: boolean;
+    verbose: (message: string) => void;
+  },
+): Promise<number> {
+  const base = await chooseTemporaryBase(context.options.tmpdir);
+  const swept = await sweepStaleDirectories(base);
+  for (const path of swept) {
+    context.dependencies.log(`removed ${path}, left behind by an amulet process that no longer runs`);
+  }
+
+  const envFile = await createTemporaryEnvFile(base, data);
+  data.fill(0);
+  // Last resort if the process exits without reaching the finally below.
+  const removeOnExit = () => {
+    rmSync(envFile.directory, { recursive: true, force: true });
+  };
+  process.once('exit', removeOnExit);
+
+  try {
+    context.verbose(`env file: ${envFile.path}`);
+    context.relay.throwIfInterrupted();
+
+    const env = childEnvironment(names, context.dependencies.log);
+    const fullArgs = [...engine.prefixArgs, '--env-file', envFile.path, ...args];
+    const result = await runEngine(engine.command, fullArgs, env, context.relay, {
+      captureStdout: context.captureConfig,
+    });
+
+    if (result.stdout !== undefined) {
+      const secrets = [...values.values()];
+      await context.dependencies.writeStdout(maskConfigOutput(result.stdout.toString('utf8'), secrets, { mask: MASK }));
+      result.stdout.fill(0);
+    }
+    return result.exitCode;
+  } finally {
+    await envFile.remove();
+    process.off('exit', removeOnExit);
+  }
+}

@@ -30,6 +30,8 @@ export const HARD_VALUES: Record<string, string> = {
   EMPTY: '',
   LITERAL_BACKSLASH_N: 'one\\ntwo',
   QUOTED_LOOKING: "'quoted'",
+  CRLF: 'windows\r\nline\r\n',
+  TAB: 'a\tb',
 };
 
 export interface ComposeWorkspace {

@@ -202,26 +202,29 @@ export async function runCompose(
     }
     relay.throwIfInterrupted();
 
-    const engine: Engine = await enginePromise;
-    verbose(`engine: ${engine.name} (${engine.reason}); env file dialect: ${engine.dialect}`);
-
-    const entries: EnvFileEntry[] = names.map((name) => ({ name, value: values.get(name) ?? Buffer.alloc(0) }));
-    let encoded: Buffer;
-    try {
-      encoded = encodeEnvFile(entries, engine.dialect);
-    } catch (error) {
-      envFileError(error);
-    }
     const userFiles = await readUserEnvFiles(commandLine.envFiles, commandLine.composeFiles, commandLine.projectDirectory, cwd);
     for (const file of userFiles) {
       verbose(`keeping the variables of ${file.path}; vault keys take precedence`);
     }
 
     if (options.dryRun) {
+      // A dry run also works where no engine is installed, to show what would run.
+      const engine = await enginePromise.catch((error: unknown) => {
+        if (error instanceof AmuletError && error.code === 'ENOENGINE') {
+          return error;
+        }
+        throw error;
+      });
+      if (!(engine instanceof AmuletError)) {
+        encodeEntries(names, values, engine).fill(0);
+      }
       await printDryRun(engine, commandLine.argsWithoutEnvFiles, names, userFiles, dependencies, options.check);
-      encoded.fill(0);
       return 0;
     }
+
+    const engine: Engine = await enginePromise;
+    verbose(`engine: ${engine.name} (${engine.reason}); env file dialect: ${engine.dialect}`);
+    const encoded = encodeEntries(names, values, engine);
 
     await checkPodmanMachine(engine);
     const data = joinEnvFile(userFiles, encoded);
@@ -240,20 +243,30 @@ export async function runCompose(
   }
 }
 
+/** Encodes the unsealed values (or empty values) in the engine's dialect; rejects what it cannot carry. */
+function encodeEntries(names: readonly string[], values: ReadonlyMap<string, Buffer>, engine: Engine): Buffer {
+  const entries: EnvFileEntry[] = names.map((name) => ({ name, value: values.get(name) ?? Buffer.alloc(0) }));
+  try {
+    return encodeEnvFile(entries, engine.dialect);
+  } catch (error) {
+    envFileError(error);
+  }
+}
+
 async function printDryRun(
-  engine: Engine,
+  engine: Engine | AmuletError,
   args: readonly string[],
   names: readonly string[],
   userFiles: ReadonlyArray<{ path: string }>,
   dependencies: ComposeDependencies,
   checked: boolean,
 ): Promise<void> {
-  const command = [engine.command, ...engine.prefixArgs, '--env-file', '<temporary env file>', ...args]
-    .map((argument) => (argument === '<temporary env file>' ? argument : shellQuote(argument)))
-    .join(' ');
+  const found = !(engine instanceof AmuletError);
+  const prefix = found ? [engine.command, ...engine.prefixArgs].map(shellQuote) : ['<compose engine>'];
+  const command = [...prefix, '--env-file', '<temporary env file>', ...args.map(shellQuote)].join(' ');
   const lines = [
-    `engine: ${engine.name} (${engine.reason})`,
-    `env file dialect: ${engine.dialect}`,
+    found ? `engine: ${engine.name} (${engine.reason})` : `engine: none found (${engine.message})`,
+    `env file dialect: ${found ? engine.dialect : 'unknown until an engine is installed'}`,
     `command: ${command}`,
     ...userFiles.map((file) => `env file includes: ${file.path}`),
     `env file (values masked${checked ? ', every key checked' : ''}):`,

@@ -252,6 +252,29 @@ describe('secret-free commands and dry runs', () => {
     await expect(fs.access(join(workspace.capture, 'argv'))).rejects.toThrow();
   });
 
+  test('dry run works without any engine', async () => {
+    const empty = join(workspace.path, 'empty-bin');
+    await fs.mkdir(empty);
+    const result = await runAmulet(['compose', '--vault', workspace.vault, '--dry-run', 'config'], {
+      env: { PATH: empty },
+      cwd: workspace.path,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toContain('engine: none found (no compose engine found; tried docker compose');
+    expect(result.stdout.toString()).toContain('command: <compose engine> --env-file <temporary env file> config');
+  });
+
+  test('missing engine lists what was tried', async () => {
+    const empty = join(workspace.path, 'empty-bin');
+    await fs.mkdir(empty);
+    const result = await runAmulet(['compose', '--vault', workspace.vault, '--passphrase-file', workspace.passphraseFile, 'config'], {
+      env: { PATH: empty },
+      cwd: workspace.path,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('no compose engine found; tried docker compose: docker not found on PATH; docker-compose: not found on PATH');
+  });
+
   test('dry run with --check fails on a wrong passphrase', async () => {
     const wrong = join(workspace.path, 'wrong-passphrase');
     await fs.writeFile(wrong, 'not the passphrase\n');

@@ -2,7 +2,6 @@
 // remove the file whatever happens.
 
 import { promises as fs, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { AmuletError } from '../vault/errors';
 import { KeyRing, MachineIdSource } from '../vault/keys';
 import { Vault } from '../vault/vault';
@@ -12,6 +11,7 @@ import { encodeEnvFile, EnvFileEntry, EnvFileError, validateEnvName } from './en
 import { maskConfigOutput } from './mask';
 import { runEngine, SignalRelay } from './run';
 import { chooseTemporaryBase, createTemporaryEnvFile, sweepStaleDirectories } from './temp-file';
+import { checkUserEnvFiles, joinEnvFile, readUserEnvFiles } from './user-env-files';
 
 /** Subcommands that need no secret values: keys are set to empty and no passphrase is asked. */
 export const SECRET_FREE_SUBCOMMANDS = new Set([
@@ -84,60 +84,6 @@ async function selectKeys(options: ComposeOptions, vault: Vault): Promise<string
     }
   }
   return names;
-}
-
-/**
- * Reads the env files the user's compose command would have loaded: every global `--env-file`
- * (relative to the working directory), or else `.env` in the project directory. Passing
- * `--env-file` turns off compose's own `.env` loading, so amulet copies them into its file,
- * ahead of the unsealed keys, which therefore win on a name clash.
- */
-async function readUserEnvFiles(
-  envFiles: readonly string[],
-  composeFiles: readonly string[],
-  projectDirectory: string | undefined,
-  cwd: string,
-): Promise<Array<{ path: string; data: Buffer }>> {
-  if (envFiles.length > 0) {
-    const result: Array<{ path: string; data: Buffer }> = [];
-    for (const file of envFiles) {
-      const path = resolve(cwd, file);
-      try {
-        result.push({ path, data: await fs.readFile(path) });
-      } catch (error) {
-        throw new AmuletError('EENVFILE', `cannot read env file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-          hint: 'check the path given with --env-file',
-        });
-      }
-    }
-    return result;
-  }
-
-  const directory =
-    projectDirectory !== undefined
-      ? resolve(cwd, projectDirectory)
-      : composeFiles.length > 0 && composeFiles[0] !== '-'
-        ? dirname(resolve(cwd, composeFiles[0]))
-        : cwd;
-  const path = resolve(directory, '.env');
-  try {
-    const stats = await fs.stat(path);
-    return stats.isFile() ? [{ path, data: await fs.readFile(path) }] : [];
-  } catch {
-    return [];
-  }
-}
-
-function joinEnvFile(userFiles: ReadonlyArray<{ data: Buffer }>, secrets: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  for (const file of userFiles) {
-    parts.push(file.data);
-    if (file.data.length > 0 && file.data[file.data.length - 1] !== 0x0a) {
-      parts.push(Buffer.from('\n'));
-    }
-  }
-  parts.push(secrets);
-  return Buffer.concat(parts);
 }
 
 /** Quotes an argument for display in a POSIX shell. */
@@ -224,6 +170,7 @@ export async function runCompose(
 
     const engine: Engine = await enginePromise;
     verbose(`engine: ${engine.name} (${engine.reason}); env file dialect: ${engine.dialect}`);
+    checkUserEnvFiles(userFiles, engine.dialect);
     const encoded = encodeEntries(names, values, engine);
 
     await checkPodmanMachine(engine);

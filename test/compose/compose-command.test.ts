@@ -148,6 +148,14 @@ describe('Compose v2 dialect through a fake docker', () => {
     expect(decoded.has('PROJECT_SETTING')).toBe(false);
   });
 
+  test('unclosed quote in .env is rejected', async () => {
+    await fs.writeFile(join(workspace.path, '.env'), 'PROJECT_SETTING="never closed\n');
+    const result = await run(['up']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`env file ${join(workspace.path, '.env')} has a quoted value at line 1 that is never closed`);
+    await expect(fs.access(join(workspace.capture, 'argv'))).rejects.toThrow();
+  });
+
   test('missing user --env-file is an error', async () => {
     const result = await run(['--env-file', 'absent.env', 'up']);
     expect(result.exitCode).toBe(1);

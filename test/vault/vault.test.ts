@@ -11,6 +11,7 @@ import {
 } from '../../src/vault';
 import { readVaultIndependently } from '../support/independent-reader';
 import { loadVectors } from '../support/vectors';
+import { corruptCases, portableVault } from '../support/corrupt-vaults';
 
 const PASSPHRASE = Buffer.from('made-up passphrase for tests');
 const MACHINE_A = 'aaaaaaaabbbbbbbbccccccccdddddddd';
@@ -209,6 +210,23 @@ describe('storage', () => {
 
     await expect(Vault.open(vaultPath)).rejects.toThrow(VaultFormatError);
     await expect(fs.readFile(vaultPath)).resolves.toEqual(corrupt);
+  });
+
+  const corruptFiles = [
+    ...corruptCases.map((corrupt) => [corrupt.name, corrupt.data()] as const),
+    ...[1, 2, 10, 40, 99, portableVault.length - 1].map((length) => [`truncated at ${length}`, portableVault.subarray(0, length)] as const),
+  ];
+
+  test.each(corruptFiles)('%s: every write leaves the file untouched', async (_name, corrupt) => {
+    const vault = await Vault.open(vaultPath);
+    await fs.writeFile(vaultPath, corrupt);
+
+    await expect(Vault.open(vaultPath)).rejects.toThrow(VaultFormatError);
+    await expect(vault.seal('A', Buffer.from('a'), { passphrase: PASSPHRASE, machineId: MACHINE_A, portable: true })).rejects.toThrow(VaultFormatError);
+    await expect(vault.delete('A')).rejects.toThrow(VaultFormatError);
+    await expect(vault.rename('A', 'B')).rejects.toThrow(VaultFormatError);
+    expect((await fs.readFile(vaultPath)).equals(corrupt)).toBe(true);
+    expect(await fs.readdir(workspace.path)).toEqual(['test.vault']);
   });
 
   test('vault corrupted after open is not overwritten by seal', async () => {

@@ -46,20 +46,8 @@ export async function readFirstLine(stream: NodeJS.ReadableStream & { destroy?: 
   return line;
 }
 
-/** Writes `data` to stdout and resolves once the stream has taken it. */
-export function writeStdout(data: Buffer | string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-export function printWarning(message: string): void {
-  process.stderr.write(`amulet: warning: ${message}\n`);
-}
-
-export function printInfo(message: string): void {
-  process.stderr.write(`amulet: ${message}\n`);
-}
+// Output helpers live in output.ts, which loads no terminal code; they are re-exported here.
+export { printInfo, printWarning, writeStdout } from './output';
 
 function noTerminalError(): AmuletError {
   return new AmuletError('ENOTTY', 'no terminal to read the passphrase from', {

@@ -16,3 +16,15 @@ export const vaultOption = {
   describe: 'path of the vault file',
   requiresArg: true,
 } as const;
+
+/** Options shared by every command that takes a passphrase. */
+export const passphraseOptions = {
+  'passphrase-file': {
+    type: 'string',
+    describe: 'read the passphrase from the first line of this file',
+  },
+  'passphrase-fd': {
+    type: 'number',
+    describe: 'read the passphrase from the first line of this open file descriptor',
+  },
+} as const;

@@ -16,17 +16,8 @@ export interface Passphrase {
   interactive: boolean;
 }
 
-/** Options shared by every command that takes a passphrase. */
-export const passphraseOptions = {
-  'passphrase-file': {
-    type: 'string',
-    describe: 'read the passphrase from the first line of this file',
-  },
-  'passphrase-fd': {
-    type: 'number',
-    describe: 'read the passphrase from the first line of this open file descriptor',
-  },
-} as const;
+// Defined in options.ts so that command modules can use them without loading this file.
+export { passphraseOptions } from './options';
 
 async function readFromFile(path: string): Promise<Buffer> {
   const stream = createReadStream(path);

@@ -6,7 +6,7 @@ export const initCommand: CommandModule<GlobalArguments, GlobalArguments> = {
   describe: 'Create an empty vault file (mode 0600)',
   handler: async (args) => {
     const { createVaultFile } = await import('../../vault/storage');
-    const { printInfo } = await import('../io');
+    const { printInfo } = await import('../output');
     await createVaultFile(args.file);
     printInfo(`created empty vault ${args.file}`);
   },

@@ -8,7 +8,7 @@ export const listCommand: CommandModule<GlobalArguments, GlobalArguments> = {
   describe: 'Print the key names in the vault, one per line',
   handler: async (args) => {
     const { Vault } = await import('../../vault/vault');
-    const { writeStdout } = await import('../io');
+    const { writeStdout } = await import('../output');
     const vault = await Vault.openExisting(args.file);
     const names = vault.names();
     await writeStdout(names.map((name) => `${name}\n`).join(''));
@@ -26,7 +26,7 @@ export const deleteCommand: CommandModule<GlobalArguments, KeyArguments> = {
     yargs.positional('key', { type: 'string', demandOption: true, describe: 'key name' }),
   handler: async (args) => {
     const { Vault } = await import('../../vault/vault');
-    const { printInfo } = await import('../io');
+    const { printInfo } = await import('../output');
     const vault = await Vault.openExisting(args.file);
     await vault.delete(args.key);
     printInfo(`deleted "${args.key}" from ${vault.path}`);
@@ -47,7 +47,7 @@ export const renameCommand: CommandModule<GlobalArguments, RenameArguments> = {
       .positional('new', { type: 'string', demandOption: true, describe: 'new key name' }),
   handler: async (args) => {
     const { Vault } = await import('../../vault/vault');
-    const { printInfo } = await import('../io');
+    const { printInfo } = await import('../output');
     const vault = await Vault.openExisting(args.file);
     await vault.rename(args.old, args.new);
     printInfo(`renamed "${args.old}" to "${args.new}" in ${vault.path}`);
@@ -60,7 +60,7 @@ export const probeCommand: CommandModule<GlobalArguments, GlobalArguments> = {
   handler: async () => {
     const { readMachineId } = await import('../../system/machine-id');
     const { AmuletError, ExitCode } = await import('../../vault/errors');
-    const { writeStdout } = await import('../io');
+    const { writeStdout } = await import('../output');
     const id = await readMachineId();
     if (id === null) {
       throw new AmuletError('ENOMACHINEID', 'this host has no machine id', {

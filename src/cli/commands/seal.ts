@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { PassphraseCommandArguments } from '../options';
-import { passphraseOptions } from '../passphrase';
+import { passphraseOptions } from '../options';
 
 interface SealArguments extends PassphraseCommandArguments {
   key: string;

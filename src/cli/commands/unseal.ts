@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { PassphraseCommandArguments } from '../options';
-import { passphraseOptions } from '../passphrase';
+import { passphraseOptions } from '../options';
 
 export interface UnsealArguments extends PassphraseCommandArguments {
   key: string;

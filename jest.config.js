@@ -8,4 +8,5 @@ module.exports = {
   },
   // Argon2id at 64 MiB takes about 150 ms a run; end-to-end tests start containers.
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

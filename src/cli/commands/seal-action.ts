@@ -48,10 +48,9 @@ export async function runSeal(args: SealArguments): Promise<void> {
     throw missingMachineIdError('seal', args.key);
   }
 
-  if (process.stdin.isTTY) {
-    printInfo('type the secret, then press Ctrl-D on an empty line');
-  }
-  const secret = await readAll(process.stdin);
+  // A secret typed at a terminal is read with echo off, as one line; multi-line secrets such as
+  // PEM keys are piped or redirected from a file instead.
+  const secret = process.stdin.isTTY ? await promptHidden('Secret (input hidden): ') : await readAll(process.stdin);
   const passphrase = await readPassphrase(args, { stdinLine: false });
   const keyRing = new KeyRing(passphrase.value, machineId);
 

@@ -8,7 +8,6 @@ import { Vault } from '../vault/vault';
 import { ComposeOptions, inspectComposeArguments } from './arguments';
 import { checkPodmanMachine, detectEngine, Engine } from './engine';
 import { encodeEnvFile, EnvFileEntry, EnvFileError, validateEnvName } from './env-file';
-import { maskConfigOutput } from './mask';
 import { runEngine, SignalRelay } from './run';
 import { chooseTemporaryBase, createTemporaryEnvFile, sweepStaleDirectories } from './temp-file';
 import { checkUserEnvFiles, joinEnvFile, readUserEnvFiles } from './user-env-files';
@@ -262,6 +261,8 @@ async function runWithEnvFile(
     });
 
     if (result.stdout !== undefined) {
+      // Loaded only here: the YAML parser costs about 40 ms to load, before the KDF otherwise.
+      const { maskConfigOutput } = await import('./mask');
       const secrets = [...values.values()];
       await context.dependencies.writeStdout(maskConfigOutput(result.stdout.toString('utf8'), secrets, { mask: MASK }));
       result.stdout.fill(0);

@@ -80,8 +80,9 @@ export function hasTerminal(): boolean {
 export async function promptHidden(prompt: string): Promise<Buffer> {
   const fd = openTerminal();
   const input = new ReadStream(fd);
-  writeSync(fd, prompt);
+  // Echo goes off before the prompt appears, so that input typed ahead is not shown either.
   input.setRawMode(true);
+  writeSync(fd, prompt);
 
   const typed: number[] = [];
   try {
@@ -95,7 +96,8 @@ export async function promptHidden(prompt: string): Promise<Buffer> {
           }
           if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) {
             input.off('data', onData);
-            reject(new AmuletError('ECANCELED', 'canceled at the passphrase prompt', { exitCode: 1 }));
+            const label = prompt.replace(/\s*(\(.*\))?:\s*$/, '').toLowerCase();
+            reject(new AmuletError('ECANCELED', `canceled at the "${label}" prompt`, { exitCode: 1 }));
             return;
           }
           if (byte === 0x7f || byte === 0x08) {

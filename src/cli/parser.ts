@@ -12,6 +12,20 @@ import { resealCommand } from './commands/re-seal';
 import { composeHelpCommand } from './commands/compose';
 import { readPackageVersion } from './version';
 
+/**
+ * yargs lists an unknown option twice, as typed and in camelCase ("pasphrase-file, pasphraseFile");
+ * this keeps the form the user typed.
+ */
+function withoutCamelCaseDuplicates(message: string): string {
+  const match = /^(Unknown arguments?): (.*)$/.exec(message);
+  if (match === null) {
+    return message;
+  }
+  const names = match[2].split(', ');
+  const kept = names.filter((name) => !(/[A-Z]/.test(name) && names.includes(name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`))));
+  return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
+}
+
 export function buildParser(argv: string[]) {
   const parser = yargs(argv)
     .scriptName('amulet')
@@ -47,7 +61,7 @@ export function buildParser(argv: string[]) {
       if (error !== undefined && error !== null) {
         throw error;
       }
-      throw usageError(message, 'run "amulet --help" for the list of commands and options');
+      throw usageError(withoutCamelCaseDuplicates(message), 'run "amulet --help", or "amulet COMMAND --help" for the options of a command');
     });
   return parser;
 }

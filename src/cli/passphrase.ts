@@ -19,12 +19,26 @@ export interface Passphrase {
 // Defined in options.ts so that command modules can use them without loading this file.
 export { passphraseOptions } from './options';
 
+function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return 'file not found';
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return 'permission denied';
+  }
+  if (code === 'EISDIR') {
+    return 'it is a directory';
+  }
+  return code ?? (error as Error).message;
+}
+
 async function readFromFile(path: string): Promise<Buffer> {
   const stream = createReadStream(path);
   try {
     return await readFirstLine(stream);
   } catch (error) {
-    throw new AmuletError('EPASSFILE', `cannot read passphrase file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+    throw new AmuletError('EPASSFILE', `cannot read passphrase file ${path}: ${describeFileError(error)}`, {
       hint: 'check the path given with --passphrase-file',
     });
   }
@@ -54,7 +68,7 @@ export async function readPassphrase(
   options: { stdinLine: boolean; prompt?: string },
 ): Promise<Passphrase> {
   if (args.passphraseFile !== undefined && args.passphraseFd !== undefined) {
-    throw usageError('--passphrase-file and --passphrase-fd cannot be used together');
+    throw usageError('--passphrase-file and --passphrase-fd cannot be used together', 'give only one of them');
   }
 
   let value: Buffer;
@@ -65,6 +79,11 @@ export async function readPassphrase(
     value = await readFromFd(args.passphraseFd);
   } else if (options.stdinLine && !args.tty && !process.stdin.isTTY) {
     value = await readFirstLine(process.stdin);
+    if (value.length === 0) {
+      throw new AmuletError('ENOPASS', 'missing passphrase: the first line of stdin is empty', {
+        hint: 'pipe the passphrase into amulet, or use --tty, --passphrase-file PATH or --passphrase-fd N',
+      });
+    }
   } else {
     value = await promptHidden(options.prompt ?? 'Passphrase: ');
     interactive = true;

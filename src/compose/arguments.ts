@@ -154,7 +154,10 @@ export function parseComposeArguments(argv: readonly string[], defaultVault: str
   }
 
   if (options.passphraseFile !== undefined && options.passphraseFd !== undefined) {
-    throw usageError('--passphrase-file and --passphrase-fd cannot be used together');
+    throw usageError('--passphrase-file and --passphrase-fd cannot be used together', 'give only one of them');
+  }
+  if (options.check && !options.dryRun) {
+    throw usageError('--check works only with --dry-run', 'add --dry-run, or drop --check: a real run checks every key anyway');
   }
   return { options, composeArgs: argv.slice(index) };
 }

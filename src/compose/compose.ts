@@ -163,7 +163,7 @@ export async function runCompose(
       if (!(engine instanceof AmuletError)) {
         encodeEntries(names, values, engine).fill(0);
       }
-      await printDryRun(engine, commandLine.argsWithoutEnvFiles, names, userFiles, dependencies, options.check);
+      await printDryRun(engine, commandLine.argsWithoutEnvFiles, names, userFiles, dependencies, { checked: options.check, empty: secretFree });
       return 0;
     }
 
@@ -205,7 +205,7 @@ async function printDryRun(
   names: readonly string[],
   userFiles: ReadonlyArray<{ path: string }>,
   dependencies: ComposeDependencies,
-  checked: boolean,
+  shown: { checked: boolean; empty: boolean },
 ): Promise<void> {
   const found = !(engine instanceof AmuletError);
   const prefix = found ? [engine.command, ...engine.prefixArgs].map(shellQuote) : ['<compose engine>'];
@@ -215,8 +215,10 @@ async function printDryRun(
     `env file dialect: ${found ? engine.dialect : 'unknown until an engine is installed'}`,
     `command: ${command}`,
     ...userFiles.map((file) => `env file includes: ${file.path}`),
-    `env file (values masked${checked ? ', every key checked' : ''}):`,
-    ...names.map((name) => `${name}=${MASK}`),
+    shown.empty
+      ? 'env file (every key set to empty, because this command needs no secret):'
+      : `env file (values masked${shown.checked ? ', every key checked' : ''}):`,
+    ...names.map((name) => (shown.empty ? `${name}=` : `${name}=${MASK}`)),
     'nothing was run (--dry-run)',
   ];
   await dependencies.writeStdout(`${lines.join('\n')}\n`);

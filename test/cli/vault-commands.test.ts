@@ -179,11 +179,47 @@ describe('errors and exit codes', () => {
     await expect(fs.readFile(vault)).resolves.toEqual(corrupt);
   });
 
-  test('empty passphrase is rejected', async () => {
+  test('empty passphrase line is rejected', async () => {
     await seal('K', 'v');
     const result = await runAmulet(['unseal', 'K', '--vault', vault], { input: '\n', env });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('passphrase is empty');
+    expect(result.stderr).toContain('missing passphrase: the first line of stdin is empty');
+  });
+
+  test('empty passphrase file is rejected', async () => {
+    await seal('K', 'v');
+    await fs.writeFile(passphraseFile, '\n');
+    const result = await runAmulet(['unseal', 'K', '--vault', vault, '--passphrase-file', passphraseFile], { env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('the passphrase is empty');
+  });
+
+  test('missing passphrase file is named', async () => {
+    await seal('K', 'v');
+    const result = await runAmulet(['unseal', 'K', '--vault', vault, '--passphrase-file', join(workspace.path, 'absent')], { env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`cannot read passphrase file ${join(workspace.path, 'absent')}: file not found`);
+  });
+
+  test('unknown option is named once', async () => {
+    const result = await runAmulet(['list', '--pasphrase-file', 'x']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Unknown argument: pasphrase-file\n');
+  });
+
+  test('seal warns about a name compose cannot pass', async () => {
+    const sealed = await seal('has space', 'v');
+    expect(sealed.exitCode).toBe(0);
+    expect(sealed.stderr).toContain('"has space" is not a valid environment variable name');
+  });
+
+  test('scripted seal warns about a different passphrase', async () => {
+    await seal('FIRST', 'v');
+    const other = join(workspace.path, 'other-passphrase');
+    await fs.writeFile(other, 'another made-up passphrase\n');
+    const sealed = await runAmulet(['seal', 'SECOND', '--vault', vault, '--passphrase-file', other], { input: 'w', env });
+    expect(sealed.exitCode).toBe(0);
+    expect(sealed.stderr).toContain('this passphrase does not open the other Locked entries');
   });
 });
 

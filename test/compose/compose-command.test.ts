@@ -283,6 +283,19 @@ describe('secret-free commands and dry runs', () => {
     expect(result.stderr).toContain('no compose engine found; tried docker compose: docker not found on PATH; docker-compose: not found on PATH');
   });
 
+  test('dry run of down shows empty values', async () => {
+    const result = await runAmulet(['compose', '--vault', workspace.vault, '--dry-run', 'down'], { env: composeEnv(), cwd: workspace.path });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toContain('every key set to empty');
+    expect(result.stdout.toString()).toContain('\nDOLLAR=\n');
+  });
+
+  test('--check without --dry-run is a usage error', async () => {
+    const result = await run(['--check', 'up']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--check works only with --dry-run');
+  });
+
   test('dry run with --check fails on a wrong passphrase', async () => {
     const wrong = join(workspace.path, 'wrong-passphrase');
     await fs.writeFile(wrong, 'not the passphrase\n');

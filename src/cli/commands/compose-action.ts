@@ -94,7 +94,7 @@ export async function runComposeCommand(argv: string[]): Promise<number> {
           if (fromStdin) {
             const line = readStdinLineExactly();
             if (line.length === 0) {
-              throw new AmuletError('EPASSEMPTY', 'the passphrase is empty', {
+              throw new AmuletError('ENOPASS', 'missing passphrase: the first line of stdin is empty', {
                 hint: 'pipe the passphrase as the first line of stdin, or use --passphrase-file or --passphrase-fd',
               });
             }

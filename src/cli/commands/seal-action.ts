@@ -6,8 +6,14 @@ import { confirmTypedPassphrase } from '../confirm-passphrase';
 import { readPassphrase } from '../passphrase';
 import type { SealArguments } from './seal';
 
+/** Names that every compose engine accepts as variables; others seal fine but cannot be passed. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export async function runSeal(args: SealArguments): Promise<void> {
   validateKeyName(args.key);
+  if (!ENV_NAME.test(args.key)) {
+    printWarning(`"${args.key}" is not a valid environment variable name, so "amulet compose" cannot pass it`);
+  }
   const vault = await Vault.open(args.file);
 
   const machineId = args.portable ? null : await readMachineId();
@@ -29,6 +35,12 @@ export async function runSeal(args: SealArguments): Promise<void> {
       await confirmTypedPassphrase(vault.path, passphrase.value, await vault.passphraseOpensAny(keyRing), 'seal');
     }
     const sealKey = await vault.sealKey(args.portable ? 'portable' : 'locked', keyRing);
+    if (!passphrase.interactive && sealKey.opensExisting === false) {
+      printWarning(
+        `this passphrase does not open the other ${args.portable ? 'Portable' : 'Locked'} entries of ${vault.path}; ` +
+          'a vault with mixed passphrases makes "amulet compose" fail for some keys',
+      );
+    }
     const result = await vault.store(new Map([[args.key, secret]]), sealKey);
     const verb = result.replaced.length > 0 ? 'replaced' : 'sealed';
     printInfo(`${verb} "${args.key}" (${args.portable ? 'Portable' : 'Locked'}) in ${vault.path}`);

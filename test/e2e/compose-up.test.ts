@@ -122,6 +122,17 @@ describeE2e('amulet compose with docker-compose v1 and podman', () => {
     expect(result.stdout.toString('utf8')).toContain('value #not-a-comment');
   });
 
+  test('bundled example tears down without a passphrase', async () => {
+    // The example refers to its key as ${OPENAI_API_KEY?message}, which accepts the empty value
+    // that teardown commands get.
+    const examples = join(__dirname, '..', '..', 'compose-examples');
+    const result = await runAmulet(
+      ['compose', '--engine', 'docker-compose', '--vault', join(examples, 'demo.vault'), '--tmpdir', join(workspace.path, 'tmp'), '-p', `${project}-example`, '-f', join(examples, 'openai-service', 'docker-compose.yml'), 'down'],
+      { env, cwd: workspace.path },
+    );
+    expect([result.exitCode, result.stderr]).toEqual([0, expect.not.stringContaining('error')]);
+  });
+
   test('ps needs no passphrase', async () => {
     const result = await compose(['ps'], { passphrase: false });
     expect(result.exitCode).toBe(0);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs amulet compose on the bundled example with the demo vault: `config` through the first
-# compose engine found, or a dry run where none is installed. Needs `npm ci` (which builds) first.
+# compose engine found, or a dry run where none is installed. `npm run demo` builds dist/ first.
 set -euo pipefail
 cd "$(dirname "$0")/../compose-examples"
 

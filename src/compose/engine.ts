@@ -147,6 +147,25 @@ async function probeDockerCompose(): Promise<Engine | string> {
   };
 }
 
+/** Oldest podman-compose with a global `--env-file` option. */
+const PODMAN_COMPOSE_MIN_VERSION = [1, 0, 4] as const;
+
+/** Reads the version from `podman-compose --version` ("podman-compose version: 1.0.6", or
+ * "podman-composer version  1.0.3" in older releases). */
+export function parsePodmanComposeVersion(output: string): [number, number, number] | null {
+  const match = /podman-composer? version:?\s+(\d+)\.(\d+)\.(\d+)/i.exec(output);
+  return match === null ? null : [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+function isOlderThan(version: readonly number[], minimum: readonly number[]): boolean {
+  for (let index = 0; index < minimum.length; index += 1) {
+    if (version[index] !== minimum[index]) {
+      return version[index] < minimum[index];
+    }
+  }
+  return false;
+}
+
 async function probePodmanCompose(): Promise<Engine | string> {
   const podman = findExecutable('podman');
   if (podman === null) {
@@ -156,6 +175,10 @@ async function probePodmanCompose(): Promise<Engine | string> {
   // output through, so the version output tells which parser will read the env file.
   const result = await runVersionCommand(podman, ['compose', 'version']);
   const dialect = result.ok ? dialectFromVersionOutput(result.output) : null;
+  const providerVersion = parsePodmanComposeVersion(result.output);
+  if (providerVersion !== null && isOlderThan(providerVersion, PODMAN_COMPOSE_MIN_VERSION)) {
+    return `podman compose: its provider podman-compose ${providerVersion.join('.')} has no --env-file option (${PODMAN_COMPOSE_MIN_VERSION.join('.')} or later has)`;
+  }
   if (dialect === null) {
     return result.ok
       ? 'podman compose: its provider printed no known version'
@@ -176,13 +199,22 @@ async function probeStandalonePodmanCompose(): Promise<Engine | string> {
   if (path === null) {
     return 'podman-compose: not found on PATH';
   }
+  const result = await runVersionCommand(path, ['--version']);
+  const version = parsePodmanComposeVersion(result.output);
+  if (version === null) {
+    return `podman-compose: ${path} --version printed no known version`;
+  }
+  const versionText = version.join('.');
+  if (isOlderThan(version, PODMAN_COMPOSE_MIN_VERSION)) {
+    return `podman-compose: version ${versionText} has no --env-file option (${PODMAN_COMPOSE_MIN_VERSION.join('.')} or later has)`;
+  }
   return {
     name: 'podman-compose',
     command: path,
     prefixArgs: [],
     dialect: 'python-dotenv',
-    version: 'podman-compose (Python)',
-    reason: `podman-compose: found at ${path}`,
+    version: `podman-compose ${versionText}`,
+    reason: `podman-compose: version ${versionText} at ${path}`,
   };
 }
 
@@ -218,7 +250,7 @@ export async function detectEngine(choice: EngineChoice | undefined): Promise<En
     const found = await PROBES[selected]();
     if (typeof found === 'string') {
       throw new AmuletError('ENOENGINE', `the compose engine chosen with ${source} is not usable: ${found}`, {
-        hint: 'install it, or choose another with --engine (auto tries them all)',
+        hint: 'install or upgrade it, or choose another with --engine (auto tries them all)',
       });
     }
     return { ...found, reason: `${found.reason} (chosen with ${source})` };

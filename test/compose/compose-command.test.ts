@@ -367,7 +367,8 @@ describe('rejected input', () => {
   });
 
   test('chosen engine that is missing names what was tried', async () => {
-    const result = await run(['up'], { AMULET_COMPOSE_ENGINE: 'podman-compose' });
+    // PATH holds only the fake docker, so that an installed podman-compose is not found.
+    const result = await run(['up'], { AMULET_COMPOSE_ENGINE: 'podman-compose', PATH: workspace.bin });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('podman-compose: not found on PATH');
   });
@@ -385,6 +386,17 @@ describe('podman compose', () => {
     expect(argv[1]).toBe('compose');
     expect(argv[2]).toBe('--env-file');
     expect(result.stderr).toContain('env file dialect: python-dotenv');
+  });
+
+  test('old podman-compose provider is rejected', async () => {
+    await installFakeEngine(workspace, ['podman']);
+    const result = await run(['up'], {
+      AMULET_COMPOSE_ENGINE: 'podman',
+      FAKE_COMPOSE_VERSION: 'podman-composer version  1.0.3',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('its provider podman-compose 1.0.3 has no --env-file option');
+    await expect(fs.access(join(workspace.capture, 'argv'))).rejects.toThrow();
   });
 
   test('stopped podman machine gets a clear error', async () => {

@@ -172,7 +172,7 @@ async function probePodmanCompose(): Promise<Engine | string> {
     return 'podman compose: podman not found on PATH';
   }
   // `podman compose` runs an external provider (docker-compose or podman-compose) and passes its
-  // output through, so the version output tells which parser will read the env file.
+  // output through, so the version output shows which parser will read the env file.
   const result = await runVersionCommand(podman, ['compose', 'version']);
   const dialect = result.ok ? dialectFromVersionOutput(result.output) : null;
   const providerVersion = parsePodmanComposeVersion(result.output);

@@ -1,4 +1,4 @@
-// Where each OS keeps its machine id, and how to read it from files or command output.
+// Machine id sources of each OS, and parsers for the files and command output that contain it.
 // Running commands is left to the caller (src/system/machine-id.ts), so this module does no
 // process work.
 
@@ -44,7 +44,7 @@ export function parseRegQueryOutput(output: string): string | null {
   return id === '' ? null : id;
 }
 
-/** Returns the command that prints the machine id on `platform`, or null where a file holds it. */
+/** Returns the command that prints the machine id on `platform`, or null where a file contains it. */
 export function machineIdCommand(platform: NodeJS.Platform): MachineIdCommand | null {
   if (platform === 'darwin') {
     return { file: 'ioreg', args: ['-rd1', '-c', 'IOPlatformExpertDevice'], parse: parseIoregOutput };

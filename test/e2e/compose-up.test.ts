@@ -1,5 +1,5 @@
 // `amulet compose` end to end with real engines: docker-compose v1.29 runs a real busybox
-// container through podman's Docker-compatible API, and the container writes back what it sees.
+// container through podman's Docker-compatible API, and the container writes back its environment.
 
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ const describeE2e = requireOrSkip(engineSkipReason(['podman', 'docker-compose'])
 
 const NAMES = Object.keys(HARD_VALUES);
 
-/** A service that writes each variable to /out/<NAME>; `$$` is compose's escape for `$`. */
+/** Builds a service that writes each variable to /out/<NAME>; `$$` is compose's escape for `$`. */
 function composeFile(): string {
   const script = NAMES.map((name) => `printf %s "$$${name}" > /out/${name}`).join(' && ');
   return [

@@ -90,6 +90,22 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/**
+ * Checks that new files can be created beside the vault (its temporary file and lock), so that a
+ * command fails before it asks for secrets rather than after.
+ */
+export async function assertVaultDirectoryWritable(path: string): Promise<void> {
+  const directory = dirname(path) || '.';
+  try {
+    await fs.access(directory, constants.W_OK);
+  } catch (error) {
+    const reason = errorCode(error) === 'ENOENT' ? 'does not exist' : 'is not writable';
+    throw new AmuletError('EVAULTDIR', `cannot write vault ${path}: directory ${directory} ${reason}`, {
+      hint: 'create the directory, or choose a vault path in a directory you can write to',
+    });
+  }
+}
+
 /** Creates a new empty vault file with mode 0600; fails if anything exists at `path`. */
 export async function createVaultFile(path: string): Promise<void> {
   let handle: fs.FileHandle;
@@ -141,6 +157,7 @@ export async function withVaultLock<T>(
       break;
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') {
+        await assertVaultDirectoryWritable(path);
         throw new AmuletError('ELOCK', `cannot create lock file ${lockPath}: ${(error as Error).message}`);
       }
     }

@@ -169,6 +169,16 @@ describe('errors and exit codes', () => {
     expect((await runAmulet([])).exitCode).toBe(2);
   });
 
+  test('seal into a missing directory fails first', async () => {
+    const result = await runAmulet(['seal', 'K', '--portable', '--vault', join(workspace.path, 'absent', 'v.vault'), '--passphrase-file', passphraseFile], {
+      input: 'value',
+      env,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`directory ${join(workspace.path, 'absent')} does not exist`);
+    expect(result.stderr).not.toContain('sealed Portable');
+  });
+
   test('corrupt vault is reported and left untouched', async () => {
     const corrupt = Buffer.from([0x00, 0x01, 0x41, 0x00, 0x00, 0x10]);
     await fs.writeFile(vault, corrupt);

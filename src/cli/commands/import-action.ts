@@ -10,6 +10,7 @@ import { AmuletError, usageError } from '../../vault/errors';
 import { MAX_VALUE_BYTES } from '../../vault/format';
 import { missingMachineIdError } from '../../vault/keys';
 import { validateKeyName, Vault } from '../../vault/vault';
+import { assertVaultDirectoryWritable } from '../../vault/storage';
 import { confirmTypedPassphrase } from '../confirm-passphrase';
 import { printInfo, printWarning } from '../output';
 import { readPassphrase } from '../passphrase';
@@ -145,6 +146,7 @@ export async function runImport(args: ImportArguments): Promise<void> {
     }
 
     const vault = await Vault.open(args.file);
+    await assertVaultDirectoryWritable(args.file);
     const passphrase = await readPassphrase(args, { stdinLine: false });
     let result;
     try {

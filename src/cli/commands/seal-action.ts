@@ -1,5 +1,6 @@
 import { KeyRing, missingMachineIdError } from '../../vault/keys';
 import { Vault, validateKeyName } from '../../vault/vault';
+import { assertVaultDirectoryWritable } from '../../vault/storage';
 import { readMachineId } from '../../system/machine-id';
 import { printInfo, printWarning, promptHidden, readAll } from '../io';
 import { confirmTypedPassphrase } from '../confirm-passphrase';
@@ -15,6 +16,7 @@ export async function runSeal(args: SealArguments): Promise<void> {
     printWarning(`"${args.key}" is not a valid environment variable name, so "amulet compose" cannot pass it`);
   }
   const vault = await Vault.open(args.file);
+  await assertVaultDirectoryWritable(args.file);
 
   const machineId = args.portable ? null : await readMachineId();
   if (!args.portable && machineId === null) {

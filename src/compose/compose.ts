@@ -238,6 +238,7 @@ async function runWithEnvFile(
     verbose: (message: string) => void;
   },
 ): Promise<number> {
+  context.relay.arm();
   const base = await chooseTemporaryBase(context.options.tmpdir);
   const swept = await sweepStaleDirectories(base);
   for (const path of swept) {

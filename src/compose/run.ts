@@ -42,15 +42,18 @@ function terminalAlreadyDelivered(signal: NodeJS.Signals): boolean {
 }
 
 /**
- * Catches SIGINT, SIGTERM and SIGHUP for the whole compose run, so that amulet always gets to
- * remove the env file. A signal that arrives before compose starts marks the run as interrupted.
- * While compose runs, each signal is relayed to it, so a second Ctrl-C still forces, and amulet
- * waits for compose to exit.
+ * Catches SIGINT, SIGTERM and SIGHUP for the compose run, so that amulet always gets to remove the
+ * env file. Until `arm()` (called just before the env file is created) a signal ends amulet as it
+ * would without the relay, because nothing needs cleaning up yet and a passphrase prompt must not
+ * keep it waiting. Once armed, a signal that arrives before compose starts marks the run as
+ * interrupted. While compose runs, each signal is relayed to it, so a second Ctrl-C still forces,
+ * and amulet waits for compose to exit.
  */
 export class SignalRelay {
   /** The first signal received, if any. */
   received: NodeJS.Signals | undefined;
   private child: ChildProcess | undefined;
+  private armed = false;
   private readonly listeners = new Map<NodeJS.Signals, () => void>();
 
   constructor() {
@@ -61,7 +64,17 @@ export class SignalRelay {
     }
   }
 
+  /** Starts catching signals for cleanup; until then they end amulet with their default action. */
+  arm(): void {
+    this.armed = true;
+  }
+
   private handle(signal: NodeJS.Signals): void {
+    if (!this.armed) {
+      this.dispose();
+      process.kill(process.pid, signal);
+      return;
+    }
     this.received ??= signal;
     const child = this.child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {

@@ -3,7 +3,8 @@
 
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { runAmulet } from '../support/run-amulet';
+import { spawn } from 'node:child_process';
+import { AMULET_BIN, runAmulet } from '../support/run-amulet';
 import {
   ComposeWorkspace,
   createComposeWorkspace,
@@ -212,6 +213,22 @@ describe('signals', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(await fs.readFile(join(workspace.capture, 'signals'), 'utf8')).toBe('INT\nINT\n');
+    expect(await leftoverEnvDirectories(join(workspace.path, 'tmp'))).toEqual([]);
+  });
+
+  test('SIGTERM while waiting for the passphrase ends amulet', async () => {
+    const child = spawn(process.execPath, ['--', AMULET_BIN, 'compose', '--vault', workspace.vault, '--tmpdir', join(workspace.path, 'tmp'), 'up'], {
+      env: composeEnv(),
+      cwd: workspace.path,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    // stdin stays open and empty, so amulet waits for the first line.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    await expect(fs.access(join(workspace.capture, 'argv'))).rejects.toThrow();
     expect(await leftoverEnvDirectories(join(workspace.path, 'tmp'))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { read } from 'node:fs';
 import { parseComposeArguments } from '../../compose/arguments';
 import { runCompose } from '../../compose/compose';
 import { exitCodeForSignal, InterruptedError, SignalRelay } from '../../compose/run';
@@ -39,16 +39,21 @@ Examples:
   amulet compose down
 `;
 
-/** Reads stdin up to the first newline, one byte at a time, so nothing meant for compose is consumed. */
-function readStdinLineExactly(): Buffer {
+/**
+ * Reads stdin up to the first newline, one byte at a time, so nothing meant for compose is consumed.
+ * Each read runs on libuv's thread pool, so a signal can end amulet while it waits; a non-blocking
+ * stdin that has no data yet is polled.
+ */
+async function readStdinLineExactly(): Promise<Buffer> {
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
   for (;;) {
     let count: number;
     try {
-      count = readSync(0, one, 0, 1, null);
+      count = await readOneByte(one);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
       if ((error as NodeJS.ErrnoException).code === 'EOF') {
@@ -66,7 +71,14 @@ function readStdinLineExactly(): Buffer {
   }
   const line = Buffer.from(bytes);
   bytes.fill(0);
+  one.fill(0);
   return line;
+}
+
+function readOneByte(buffer: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(0, buffer, 0, 1, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+  });
 }
 
 /** Runs `amulet compose` with the arguments after "compose". Resolves to the exit code. */
@@ -92,7 +104,7 @@ export async function runComposeCommand(argv: string[]): Promise<number> {
         readPassphrase: async () => {
           const fromStdin = options.passphraseFile === undefined && options.passphraseFd === undefined && !options.tty && !process.stdin.isTTY;
           if (fromStdin) {
-            const line = readStdinLineExactly();
+            const line = await readStdinLineExactly();
             if (line.length === 0) {
               throw new AmuletError('ENOPASS', 'missing passphrase: the first line of stdin is empty', {
                 hint: 'pipe the passphrase as the first line of stdin, or use --passphrase-file or --passphrase-fd',

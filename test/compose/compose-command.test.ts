@@ -223,6 +223,8 @@ describe('signals', () => {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const safety = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    exited.finally(() => clearTimeout(safety));
     // stdin stays open and empty, so amulet waits for the first line.
     await new Promise((resolve) => setTimeout(resolve, 1000));
 

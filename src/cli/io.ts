@@ -63,7 +63,7 @@ function openTerminal(): number {
   }
 }
 
-/** Whether a controlling terminal can be opened. */
+/** Returns whether a controlling terminal can be opened. */
 export function hasTerminal(): boolean {
   try {
     closeSync(openTerminal());

@@ -1,4 +1,4 @@
-// Where a command gets its passphrase: a file, an inherited file descriptor, stdin or the terminal.
+// Passphrase sources of a command: a file, an inherited file descriptor, stdin or the terminal.
 
 import { createReadStream } from 'node:fs';
 import { AmuletError, usageError } from '../vault/errors';

@@ -197,7 +197,7 @@ const COMPOSE_GLOBAL_VALUE_OPTIONS = new Set([
   '--pod-args',
 ]);
 
-/** What amulet reads from the compose command line. */
+/** The parts of the compose command line that amulet reads. */
 export interface ComposeCommandLine {
   /** The compose subcommand (`up`, `config`, ...), or undefined when there is none. */
   subcommand: string | undefined;

@@ -14,7 +14,7 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
 }
 
 /**
- * Whether the terminal already sent this signal to compose. A Ctrl-C (SIGINT) or a hangup
+ * Returns whether the terminal already sent this signal to compose. A Ctrl-C (SIGINT) or a hangup
  * (SIGHUP) from the terminal goes to the whole foreground process group, which includes compose,
  * so relaying it again would count as a second Ctrl-C ("force"). On Linux /proc shows whether
  * amulet runs in the terminal's foreground group. Elsewhere a terminal on stdio is taken as a sign.

@@ -9,8 +9,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * Base error of amulet. The message names the bad value (a path, a key name, an offset), never a
- * secret, a passphrase or a machine id; `hint` says what to do next; `code` is stable for scripts
- * and tests.
+ * secret, a passphrase or a machine id. `hint` tells the user what to do next, and `code` is stable
+ * for scripts and tests.
  */
 export class AmuletError extends Error {
   readonly code: string;

@@ -92,7 +92,7 @@ async function syncDirectory(directory: string): Promise<void> {
 
 /**
  * Checks that new files can be created beside the vault (its temporary file and lock), so that a
- * command fails before it asks for secrets rather than after.
+ * command fails before it prompts for secrets rather than after.
  */
 export async function assertVaultDirectoryWritable(path: string): Promise<void> {
   const directory = dirname(path) || '.';

@@ -146,7 +146,7 @@ export class Vault {
   /**
    * Chooses the key for new entries of `mode`. The salt of an existing entry of that mode is
    * reused when the passphrase opens that entry, so that a vault under one passphrase needs one
-   * KDF run per mode to open; otherwise a fresh random salt is drawn.
+   * KDF run per mode to open. Otherwise a fresh random salt is drawn.
    */
   async sealKey(mode: Mode, keyRing: KeyRing): Promise<SealKey> {
     const reference = this.entries.find((entry) => modeOfEntry(entry) === mode);

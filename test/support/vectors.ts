@@ -16,7 +16,7 @@ export interface VectorVault {
   entries: VectorEntry[];
 }
 
-/** The vault files in fixtures/vectors with their passphrases and expected plaintexts. */
+/** Loads the vault files in fixtures/vectors with their passphrases and expected plaintexts. */
 export function loadVectors(): VectorVault[] {
   const directory = join(FIXTURES, 'vectors');
   const expected = JSON.parse(readFileSync(join(directory, 'expected.json'), 'utf8')) as {

@@ -41,8 +41,8 @@ Examples:
 
 /**
  * Reads stdin up to the first newline, one byte at a time, so nothing meant for compose is consumed.
- * Each read runs on libuv's thread pool, so a signal can end amulet while it waits; a non-blocking
- * stdin that has no data yet is polled.
+ * Each read runs on libuv's thread pool, so a signal can still end amulet while it waits. A
+ * non-blocking stdin that has no data yet is polled every 10 ms.
  */
 async function readStdinLineExactly(): Promise<Buffer> {
   const bytes: number[] = [];

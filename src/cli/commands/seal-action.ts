@@ -23,7 +23,7 @@ export async function runSeal(args: SealArguments): Promise<void> {
     throw missingMachineIdError('seal', args.key);
   }
 
-  // A secret typed at a terminal is read with echo off, as one line; multi-line secrets such as
+  // A secret typed at a terminal is read with echo off, as one line. Multi-line secrets such as
   // PEM keys are piped or redirected from a file instead.
   const secret = process.stdin.isTTY ? await promptHidden('Secret (input hidden): ') : await readAll(process.stdin);
   const passphrase = await readPassphrase(args, { stdinLine: false });
